@@ -1,0 +1,22 @@
+/**
+ * The stack: one ECR repository named by the `prefix` config, scanned on push through a
+ * registry-level rule. The registry configuration it produces on a fresh registry is the
+ * original stack's: scan type BASIC and one SCAN_ON_PUSH rule whose filter is the repository name.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { ScannedRepository } from "./components/scannedRepository";
+
+const config = new pulumi.Config();
+const prefix = config.get("prefix") ?? "fa-083";
+
+const scanned = new ScannedRepository("scanned", { repositoryName: prefix });
+
+export const repositoryName = scanned.repository.name;
+export const repositoryUrl = scanned.repository.repositoryUrl;
+export const repositoryArn = scanned.repository.arn;
+export const registryId = scanned.scanningRule.registryId;
+export const scanType = scanned.scanningRule.scanType;
+export const scanFrequency = scanned.scanningRule.scanFrequency;
+export const repositoryFilters = scanned.scanningRule.repositoryFilters;
+export const ownedFilters = scanned.scanningRule.ownedFilters;
+export const adoptedFilters = scanned.scanningRule.adoptedFilters;
