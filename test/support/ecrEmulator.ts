@@ -37,7 +37,23 @@ export interface EcrEmulator {
   /** Per-operation counts since the last clear. */
   counts(): Record<string, number>;
   clearRequests(): void;
+  /**
+   * Answers the next `times` requests for `operation` with an AWS JSON error instead of
+   * forwarding them, e.g. a ThrottlingException to exercise the SDK's retries.
+   */
+  injectError(operation: string, times: number, error: InjectedError): void;
   stop(): Promise<void>;
+}
+
+export interface InjectedError {
+  status: number;
+  type: string;
+  message: string;
+}
+
+interface PendingFault extends InjectedError {
+  operation: string;
+  remaining: number;
 }
 
 const projectRoot = path.resolve(__dirname, "..", "..");
@@ -110,11 +126,19 @@ function operationOf(headers: http.IncomingHttpHeaders): RecordedRequest {
   return { operation, region: scope?.[1] ?? "" };
 }
 
-function startProxy(targetUrl: string, log: RecordedRequest[]): Promise<http.Server> {
+function startProxy(targetUrl: string, log: RecordedRequest[], faults: PendingFault[]): Promise<http.Server> {
   const target = new URL(targetUrl);
   const server = http.createServer((req, res) => {
     const record = operationOf(req.headers);
     if (record.operation) log.push(record);
+    const fault = faults.find((f) => f.operation === record.operation && f.remaining > 0);
+    if (fault) {
+      fault.remaining--;
+      req.resume();
+      res.writeHead(fault.status, { "content-type": "application/x-amz-json-1.1", "x-amzn-requestid": "injected-fault" });
+      res.end(JSON.stringify({ __type: fault.type, message: fault.message }));
+      return;
+    }
     const upstream = http.request(
       {
         host: target.hostname,
@@ -157,7 +181,8 @@ export async function startEcrEmulator(): Promise<EcrEmulator> {
     await waitUntilAnswering(motoUrl, () => "ECR_EMULATOR_URL is set but nothing answers there");
   }
   const log: RecordedRequest[] = [];
-  const proxy = await startProxy(motoUrl, log);
+  const faults: PendingFault[] = [];
+  const proxy = await startProxy(motoUrl, log, faults);
   const url = `http://127.0.0.1:${(proxy.address() as net.AddressInfo).port}`;
   const base = motoUrl;
 
@@ -173,12 +198,16 @@ export async function startEcrEmulator(): Promise<EcrEmulator> {
       const response = await fetch(`${base}/moto-api/reset`, { method: "POST" });
       if (!response.ok) throw new Error(`resetting the ECR emulator failed: HTTP ${response.status}`);
       log.length = 0;
+      faults.length = 0;
     },
     requests: () => [...log],
     count: (operation?: string) => (operation ? log.filter((r) => r.operation === operation).length : log.length),
     counts,
     clearRequests: () => {
       log.length = 0;
+    },
+    injectError: (operation, times, error) => {
+      faults.push({ ...error, operation, remaining: times });
     },
     async stop() {
       await new Promise<void>((resolve) => proxy.close(() => resolve()));
