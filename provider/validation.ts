@@ -129,12 +129,14 @@ export function checkInputs(news: Record<string, unknown>): { inputs: RuleInputs
   const filters = Array.isArray(news.repositoryFilters)
     ? [...new Set(news.repositoryFilters as string[])].sort()
     : (news.repositoryFilters as string[]);
-  const inputs: RuleInputs = {
+  const inputs = {
     repositoryFilters: filters,
     scanFrequency,
     scanType,
     allowScanTypeChange: (allow ?? false) as boolean,
-    ...(region !== undefined ? { region: region as string } : {}),
+    region: region as string | undefined,
   };
-  return { inputs, failures };
+  // a missing value stays missing: the engine cannot carry a property whose value is undefined
+  const present = Object.entries(inputs).filter(([, value]) => value !== undefined);
+  return { inputs: Object.fromEntries(present) as unknown as RuleInputs, failures };
 }
