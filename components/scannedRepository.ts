@@ -40,11 +40,11 @@ export class ScannedRepository extends pulumi.ComponentResource {
   readonly scanningRule: RegistryScanningRule;
 
   constructor(name: string, args: ScannedRepositoryArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("ecrscan:index:ScannedRepository", name, {}, opts);
-
-    // fail before anything is registered, so a bad name never leaves a half-built stack behind
+    // fail before anything is registered, the component included, so a bad name never
+    // leaves a half-built stack behind
     const problem = repositoryNameProblem(args.repositoryName);
     if (problem) throw new Error(`[repositoryName] ${problem}`);
+    super("ecrscan:index:ScannedRepository", name, {}, opts);
 
     this.repository = new aws.ecr.Repository(
       `${name}-repo`,
