@@ -4,10 +4,15 @@
  * original stack's: scan type BASIC and one SCAN_ON_PUSH rule whose filter is the repository name.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ScannedRepository } from "./components/scannedRepository";
+import { repositoryNameProblem, ScannedRepository } from "./components/scannedRepository";
 
 const config = new pulumi.Config();
 const prefix = config.get("prefix") ?? "fa-083";
+const prefixProblem = repositoryNameProblem(prefix);
+if (prefixProblem) {
+  // a clean failure before any resource is registered; the runner maps this prefix to exit code 2
+  throw new pulumi.RunError(`invalid configuration: ${config.name}:prefix ${prefixProblem}`);
+}
 
 const scanned = new ScannedRepository("scanned", { repositoryName: prefix });
 

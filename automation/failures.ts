@@ -12,8 +12,12 @@ const CLI_STACK_NOT_FOUND = 6;
 const CLI_NO_CHANGES_EXPECTED = 7;
 const CLI_CANCELLED = 8;
 
-/** stderr texts of configuration problems that older CLIs report with a generic exit code. */
+/**
+ * stderr texts of configuration problems that the CLI reports with a generic exit code; the
+ * program reports a bad config value as "invalid configuration: <key> ..." (index.ts).
+ */
 const CONFIGURATION_PATTERNS = [
+  /invalid configuration: /,
   /incorrect passphrase/i,
   /passphrase must be set/i,
   /missing required configuration (variable|key)/i,

@@ -210,8 +210,8 @@ describe("e2e: the program through the stack runner", function () {
         { json: true },
       );
 
-      assert.notEqual(preview.code, 0, preview.output);
-      assert.match(preview.json?.error ?? "", /"Fa-083"/, "the error names the value");
+      assert.equal(preview.code, 2, preview.output);
+      assert.match(preview.json?.error ?? "", /invalid configuration: ecr-registry-scanning:prefix "Fa-083"/, "the error names the key and the value");
       assert.match(preview.json?.error ?? "", /lowercase/, "the error names the rule");
       assert.match(preview.json?.error ?? "", /preview of stack e2e-\d+-bad-config/);
       assert.deepEqual(env.writes(), {});
@@ -222,8 +222,8 @@ describe("e2e: the program through the stack runner", function () {
 
       const up = await env.run(["up", "--stack", stack], { json: true });
 
-      assert.notEqual(up.code, 0, up.output);
-      assert.match(up.json?.error ?? "", /"Fa-083"/);
+      assert.equal(up.code, 2, up.output);
+      assert.match(up.json?.error ?? "", /invalid configuration: ecr-registry-scanning:prefix "Fa-083"/);
       assert.match(up.json?.error ?? "", /up of stack e2e-\d+-bad-config/);
       assert.deepEqual(env.writes(), {});
       assert.equal(await env.repositoryExists("Fa-083"), false);
