@@ -25,6 +25,7 @@ import {
 import { LocalWorkspace, PulumiCommand } from "@pulumi/pulumi/automation";
 import { emulatorEnv, startEcrEmulator, type EcrEmulator } from "../support/ecrEmulator";
 import { startAwsStandIn, type AwsStandIn } from "../support/awsRepositoryStandIn";
+import { skipBecause } from "../support/skip";
 
 export const projectRoot = path.resolve(__dirname, "..", "..");
 export const REGION = "ap-northeast-1";
@@ -313,8 +314,7 @@ export function requirePulumiCli(context: Mocha.Context): string {
   const cli = findPulumiCli();
   if ("reason" in cli && process.env.PULUMI_CLI_DIR?.trim()) throw new Error(cli.reason);
   if ("reason" in cli) {
-    console.log(`    skipped: the end-to-end tier needs a Pulumi CLI: ${cli.reason}`);
-    context.skip();
+    skipBecause(context, `the end-to-end tier needs a Pulumi CLI: ${cli.reason}`);
   }
   return (cli as { dir: string }).dir;
 }
