@@ -2,6 +2,7 @@
  * Where the runner's stack lives and with what: the state backend, the secrets passphrase, the
  * Pulumi CLI, and the stack itself (a LocalWorkspace on this project's folder) with its config.
  */
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -52,7 +53,8 @@ const HOW_TO_GET_A_CLI =
 
 /**
  * The Pulumi CLI: the one in PULUMI_CLI_DIR (a directory holding `pulumi`, or an installation root
- * holding `bin/pulumi`), else `pulumi` on PATH.
+ * holding `bin/pulumi`), else `pulumi` on PATH, else the pinned one that scripts/ensure-pulumi-cli.sh
+ * builds from Go modules (for machines that cannot download the CLI).
  */
 export async function locatePulumi(env: Env, operation: Operation, stack: string): Promise<PulumiCommand> {
   const what = describeRun(operation, stack);
@@ -84,13 +86,27 @@ export async function locatePulumi(env: Env, operation: Operation, stack: string
     return await PulumiCommand.get();
   } catch (err) {
     const missing = (err as { code?: string }).code === "ENOENT" || /ENOENT|not found/i.test(String(err));
+    if (!missing) {
+      throw new RunnerError(
+        `${what}: the pulumi on PATH does not work: ${firstLine(err)}. ${HOW_TO_GET_A_CLI}`,
+        ExitCode.Failure,
+      );
+    }
+  }
+  // no CLI anywhere: build the pinned one (cached outside the repository after the first time)
+  const built = spawnSync("bash", [path.join(projectRoot, "scripts", "ensure-pulumi-cli.sh")], {
+    stdio: ["ignore", "pipe", "inherit"],
+    encoding: "utf8",
+  });
+  const builtDir = built.status === 0 ? built.stdout.trim() : "";
+  if (!builtDir) {
     throw new RunnerError(
-      missing
-        ? `${what}: no Pulumi CLI found: PULUMI_CLI_DIR is not set and there is no pulumi on PATH. ${HOW_TO_GET_A_CLI}`
-        : `${what}: the pulumi on PATH does not work: ${firstLine(err)}. ${HOW_TO_GET_A_CLI}`,
+      `${what}: no Pulumi CLI found: PULUMI_CLI_DIR is not set, there is no pulumi on PATH, and ` +
+        `scripts/ensure-pulumi-cli.sh could not build one (see above). ${HOW_TO_GET_A_CLI}`,
       ExitCode.Failure,
     );
   }
+  return locatePulumi({ ...env, PULUMI_CLI_DIR: builtDir }, operation, stack);
 }
 
 function firstLine(err: unknown): string {

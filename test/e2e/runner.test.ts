@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { skipBecause } from "../support/skip";
 import { E2eEnvironment, REGION, projectRoot, requirePulumiCli } from "./harness";
 
 describe("e2e: the stack runner", function () {
@@ -56,6 +57,26 @@ describe("e2e: the stack runner", function () {
         assert.match(run.stderr, new RegExp(`${op} of stack ${stack}: the stack does not exist`));
       }
       assert.equal(fs.existsSync(path.join(projectRoot, `Pulumi.${stack}.yaml`)), false, "no stack settings file");
+    });
+  });
+
+  describe("finding a CLI", () => {
+    it("falls back to the pinned CLI of scripts/ensure-pulumi-cli.sh when none is on PATH or in PULUMI_CLI_DIR", async function () {
+      const cliDir = process.env.PULUMI_CLI_DIR ?? "";
+      if (!cliDir.includes("ecr-scanning-pulumi-cli")) {
+        skipBecause(this, "the CLI in use was not built by scripts/ensure-pulumi-cli.sh, so the fallback would start a full build");
+      }
+      const pathWithoutPulumi = (process.env.PATH ?? "")
+        .split(path.delimiter)
+        .filter((dir) => !fs.existsSync(path.join(dir, "pulumi")))
+        .join(path.delimiter);
+      const stack = env.stackName("fallback");
+
+      const run = await env.run(["outputs", "--stack", stack], { env: { PULUMI_CLI_DIR: undefined, PATH: pathWithoutPulumi } });
+
+      // the CLI was found and ran: the answer is about the stack, not about a missing CLI
+      assert.equal(run.code, 2, run.output);
+      assert.match(run.stderr, new RegExp(`outputs of stack ${stack}: the stack does not exist`));
     });
   });
 
