@@ -9,10 +9,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { RegistryScanningRule, type ScanFrequency, type ScanType } from "../provider";
+import { repositoryNameProblem as repositoryNameRule } from "../common/repositoryName";
 import { filterProblem } from "../provider/validation";
-
-/** ECR's repository-name rule (CreateRepository): path segments of lowercase words, 2..256 characters. */
-const REPOSITORY_NAME_PATTERN = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 
 export interface ScannedRepositoryArgs {
   /** The repository name; it is also the registry scanning filter, as in the original stack. */
@@ -23,16 +21,10 @@ export interface ScannedRepositoryArgs {
   scanFrequency?: ScanFrequency;
 }
 
-/** The problem with a repository name, or undefined when ECR accepts it. */
+/** The problem with a repository name, or undefined when it can name the repository and be its filter. */
 export function repositoryNameProblem(name: string): string | undefined {
-  if (name.length < 2 || name.length > 256 || !REPOSITORY_NAME_PATTERN.test(name)) {
-    return (
-      `${JSON.stringify(name)} must be 2..256 characters of lowercase letters and digits, separated by single ` +
-      `".", "_" or "-" and grouped by "/" (${REPOSITORY_NAME_PATTERN.source})`
-    );
-  }
   // the name is also our scanning filter, so it must satisfy the filter rule too (1..255 characters)
-  return filterProblem(name);
+  return repositoryNameRule(name) ?? filterProblem(name);
 }
 
 export class ScannedRepository extends pulumi.ComponentResource {

@@ -244,7 +244,7 @@ describe("push-sample-image", () => {
         "an invalid repository name",
         ["--repository", "Fa-083", "--region", REGION],
         {},
-        '--repository "Fa-083" is not a valid ECR repository name (2 to 256 characters: lowercase letters, digits, and . _ - / between them)',
+        '--repository "Fa-083" must be 2..256 characters of lowercase letters and digits, separated by single ".", "_" or "-" and grouped by "/" (^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$)',
       ],
       ["no Region anywhere", ["--repository", "fa-083"], {}, "no AWS Region: pass --region or set AWS_REGION (or AWS_DEFAULT_REGION)"],
       ["an unexpected argument", ["--repository", "fa-083", "--region", REGION, "extra"], {}, "Unexpected argument 'extra'. This command does not take positional arguments"],

@@ -756,7 +756,7 @@ describe("scan-report", () => {
       ["neither --tag nor --digest", ["--repository", REPOSITORY, "--region", REGION], "--tag or --digest is required"],
       ["both --tag and --digest", [...ARGS, "--digest", DIGEST], "give either --tag or --digest, not both"],
       ["a malformed digest", ["--repository", REPOSITORY, "--digest", "latest", "--region", REGION], '--digest "latest" is not an image digest (expected sha256:<64 hex digits>)'],
-      ["an invalid repository name", ["--repository", "FA_083", "--tag", "latest", "--region", REGION], '--repository "FA_083" is not a valid ECR repository name (2 to 256 characters: lowercase letters, digits, and . _ - / between them)'],
+      ["an invalid repository name", ["--repository", "FA_083", "--tag", "latest", "--region", REGION], '--repository "FA_083" must be 2..256 characters of lowercase letters and digits, separated by single ".", "_" or "-" and grouped by "/" (^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$)'],
       ["an unknown --fail-on level", [...ARGS, "--fail-on", "SEVERE"], '--fail-on must be one of LOW, MEDIUM, HIGH, CRITICAL, got "SEVERE"'],
       ["a timeout that is not a positive whole number", [...ARGS, "--timeout", "1.5"], '--timeout must be a whole number of seconds above 0, got "1.5"'],
       ["a zero timeout", [...ARGS, "--timeout", "0"], '--timeout must be a whole number of seconds above 0, got "0"'],

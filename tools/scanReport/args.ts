@@ -3,6 +3,9 @@
  * Every problem is a UsageError, which the entry point turns into exit code 2.
  */
 import { parseArgs } from "node:util";
+import { checkRepository, checkTag, resolveRegion, UsageError } from "../common/args";
+
+export { UsageError };
 
 export const USAGE =
   "usage: npm run scan-report -- --repository NAME (--tag T | --digest D) [--region R] [--timeout 600]\n" +
@@ -24,15 +27,9 @@ export interface ScanReportOptions {
   jsonFile?: string;
 }
 
-export class UsageError extends Error {
-  override readonly name = "UsageError";
-}
 
 const DEFAULT_TIMEOUT_SECONDS = 600;
-// ECR's repository name pattern and length (CreateRepository), Docker's tag grammar, and the OCI
-// digest form `algorithm:hex`; checking them here turns a typo into a usage error, not an API error
-const REPOSITORY_PATTERN = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
-const TAG_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+// the OCI digest form `algorithm:hex`: a typo is a usage error, not an API error
 const DIGEST_PATTERN = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-f0-9]{32,}$/;
 
 /** Parses argv (without the node and script paths); returns "help" for -h/--help. */
@@ -59,16 +56,8 @@ export function parseScanReportArgs(argv: string[], env: NodeJS.ProcessEnv): Sca
   }
   if (values.help) return "help";
 
-  const repository = values.repository;
-  if (!repository) throw new UsageError("--repository is required");
-  if (repository.length < 2 || repository.length > 256 || !REPOSITORY_PATTERN.test(repository)) {
-    throw new UsageError(
-      `--repository "${repository}" is not a valid ECR repository name ` +
-        "(2 to 256 characters: lowercase letters, digits, and . _ - / between them)",
-    );
-  }
   return {
-    repository,
+    repository: checkRepository(values.repository),
     imageId: imageIdOf(values.tag, values.digest),
     region: resolveRegion(values.region, env),
     timeoutSeconds: timeoutOf(values.timeout),
@@ -85,8 +74,7 @@ export function imageRef(repository: string, imageId: ImageId): string {
 function imageIdOf(tag: string | undefined, digest: string | undefined): ImageId {
   if (tag !== undefined && digest !== undefined) throw new UsageError("give either --tag or --digest, not both");
   if (tag !== undefined) {
-    if (!TAG_PATTERN.test(tag)) throw new UsageError(`--tag "${tag}" is not a valid image tag`);
-    return { imageTag: tag };
+    return { imageTag: checkTag(tag) };
   }
   if (digest !== undefined) {
     if (!DIGEST_PATTERN.test(digest)) {
@@ -95,12 +83,6 @@ function imageIdOf(tag: string | undefined, digest: string | undefined): ImageId
     return { imageDigest: digest };
   }
   throw new UsageError("--tag or --digest is required");
-}
-
-function resolveRegion(flag: string | undefined, env: NodeJS.ProcessEnv): string {
-  const region = flag || env.AWS_REGION || env.AWS_DEFAULT_REGION;
-  if (!region) throw new UsageError("no AWS Region: pass --region or set AWS_REGION (or AWS_DEFAULT_REGION)");
-  return region;
 }
 
 function timeoutOf(value: string | undefined): number {
