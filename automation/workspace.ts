@@ -13,6 +13,7 @@ import {
   type ConfigMap,
   type Stack,
 } from "@pulumi/pulumi/automation";
+import { NODE_VERSION_WARNING_SWITCH } from "../common/sdkNodeWarning";
 import type { ConfigSetting, Operation } from "./args";
 import { ExitCode, RunnerError, UsageError } from "./errors";
 
@@ -120,6 +121,8 @@ export function workspaceEnv(env: Env, operation: Operation, stack: string): Rec
   const vars: Record<string, string> = {
     PULUMI_BACKEND_URL: resolveBackendUrl(env),
     PULUMI_SKIP_UPDATE_CHECK: "true",
+    // for the program and the dynamic-provider host, which the CLI starts with this environment
+    [NODE_VERSION_WARNING_SWITCH]: env[NODE_VERSION_WARNING_SWITCH] ?? "true",
   };
   for (const [k, v] of Object.entries(passphrase)) {
     if (v !== undefined) vars[k] = v;

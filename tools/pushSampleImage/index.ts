@@ -10,6 +10,7 @@ import { ECRClient } from "@aws-sdk/client-ecr";
 import { parsePushArgs, UsageError, USAGE, type PushOptions } from "./args";
 import { getRegistryLogin, type RegistryLogin } from "./auth";
 import { checkDocker, runDocker, type DockerRunner } from "./docker";
+import { quietSdkNodeVersionWarning } from "../../common/sdkNodeWarning";
 
 export const EXIT_OK = 0;
 export const EXIT_ERROR = 1;
@@ -133,6 +134,7 @@ async function push({ repository, tag, region }: PushOptions, deps: PushDeps): P
 }
 
 if (require.main === module) {
+  quietSdkNodeVersionWarning();
   void runPushSampleImage(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

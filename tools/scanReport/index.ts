@@ -16,6 +16,7 @@ import { atOrAbove, collectFindings, countBySeverity, sortFindings } from "./fin
 import { findImageDigest, readScanningConfiguration } from "./registry";
 import { renderCounts, renderFailOn, renderJson, renderProgress, renderTable } from "./render";
 import { systemClock, waitForScan, type Clock } from "./waitForScan";
+import { quietSdkNodeVersionWarning } from "../../common/sdkNodeWarning";
 
 export const EXIT_OK = 0;
 export const EXIT_ERROR = 1;
@@ -169,6 +170,7 @@ async function report(options: ScanReportOptions, deps: ScanReportDeps): Promise
 }
 
 if (require.main === module) {
+  quietSdkNodeVersionWarning();
   void runScanReport(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });
