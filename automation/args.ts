@@ -46,7 +46,8 @@ Options:
 Environment:
   PULUMI_CONFIG_PASSPHRASE  passphrase of the stack's secrets (required)
   PULUMI_BACKEND_URL        state backend; default: the git-ignored .pulumi-state/ of the project
-  PULUMI_CLI_DIR            directory holding the pulumi binary; default: pulumi on PATH
+  PULUMI_CLI_DIR            directory holding the pulumi binary; default: pulumi on PATH, else
+                            the pinned CLI that scripts/ensure-pulumi-cli.sh builds
 
 Exit codes: 0 success, 1 failure (or cancelled), 2 usage or configuration error,
 3 --expect-no-changes found changes.`;

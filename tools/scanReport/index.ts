@@ -8,6 +8,7 @@
  * Progress, errors and explanations go to stderr; the report goes to stdout.
  */
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { ECRClient } from "@aws-sdk/client-ecr";
 import { imageRef, parseScanReportArgs, UsageError, USAGE, type ScanReportOptions } from "./args";
 import { explainMissingScan } from "./coverage";
@@ -47,7 +48,10 @@ const defaultDeps = (): ScanReportDeps => ({
   // the SDK waiter's own defaults are 5 s to 120 s; a tighter ceiling keeps the progress lines coming
   pollIntervalSeconds: 5,
   maxPollIntervalSeconds: 30,
-  writeFile: (path, data) => fs.promises.writeFile(path, data),
+  writeFile: async (file, data) => {
+    await fs.promises.mkdir(path.dirname(file), { recursive: true });
+    await fs.promises.writeFile(file, data);
+  },
 });
 
 /** Runs scan-report on argv (without the node and script paths) and returns the exit code. */
