@@ -10,7 +10,7 @@
 # If a working `pulumi` is already on PATH it is used as is. Otherwise the CLI is compiled from the Go module
 # proxy (the Pulumi download site and GitHub are unreachable here, the proxy is not): a small wrapper Go module
 # is generated in a cache directory outside the repository and built once; later runs reuse the cached binaries
-# and take well under a second. See shared/reference/pulumi-dynamic-providers.md, sections 14 and 15.
+# and take well under a second. The README section "Getting a Pulumi CLI" explains the route and its limits.
 #
 # Environment:
 #   PULUMI_CLI_CACHE   cache root (default ${XDG_CACHE_HOME:-$HOME/.cache}/ecr-scanning-pulumi-cli)
