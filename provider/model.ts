@@ -23,7 +23,14 @@ export const MAX_RULES = 2;
 export const MAX_FILTERS_PER_RULE = 100;
 export const MIN_FILTER_LENGTH = 1;
 export const MAX_FILTER_LENGTH = 255;
+/** The filter pattern as ECR's API model documents it; quoted in messages. */
 export const FILTER_PATTERN = /^[a-z0-9*](?:[._\-/a-z0-9*]?[a-z0-9*]+)*$/;
+/**
+ * The same language, written so that it cannot backtrack: runs of [a-z0-9*] joined by single
+ * separators. The documented form nests quantifiers, and a long value that fails only near its
+ * end ("payments-service-repository-prod-V2") takes it minutes to reject.
+ */
+export const FILTER_PATTERN_LINEAR = /^[a-z0-9*]+(?:[._\-/][a-z0-9*]+)*$/;
 /** ECR's only filter type. */
 export const FILTER_TYPE = "WILDCARD";
 

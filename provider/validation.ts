@@ -7,6 +7,7 @@
  */
 import {
   FILTER_PATTERN,
+  FILTER_PATTERN_LINEAR,
   FILTER_TYPE,
   FREQUENCIES_BY_SCAN_TYPE,
   MAX_FILTER_LENGTH,
@@ -49,7 +50,7 @@ export function filterProblem(item: unknown): string | undefined {
   if (typeof item !== "string") {
     return `${JSON.stringify(item)} must be a plain string (its filter type is always ${FILTER_TYPE})`;
   }
-  if (item.length < MIN_FILTER_LENGTH || item.length > MAX_FILTER_LENGTH || !FILTER_PATTERN.test(item)) {
+  if (item.length < MIN_FILTER_LENGTH || item.length > MAX_FILTER_LENGTH || !FILTER_PATTERN_LINEAR.test(item)) {
     return `${JSON.stringify(item)} ${FILTER_RULE}`;
   }
   return undefined;

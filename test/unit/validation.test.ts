@@ -1,4 +1,6 @@
 import * as assert from "node:assert/strict";
+import * as fc from "fast-check";
+import { FILTER_PATTERN, FILTER_PATTERN_LINEAR } from "../../provider/model";
 import { checkInputs, UNKNOWN_VALUE } from "../../provider/validation";
 
 const FILTER_RULE =
@@ -115,5 +117,22 @@ describe("check: input validation before any AWS call", () => {
     });
     assert.deepEqual(failures, []);
     assert.deepEqual(checkInputs({ repositoryFilters: UNKNOWN_VALUE }).failures, []);
+  });
+
+  it("refuses a long filter whose only fault is its last character", () => {
+    // the documented pattern backtracks exponentially on this value; validation must not
+    const filter = "payments-service-repository-prod-V2";
+    assert.deepEqual(checkInputs({ repositoryFilters: [filter] }).failures, [
+      { property: "repositoryFilters", reason: `item 0: "${filter}" ${FILTER_RULE}` },
+    ]);
+  });
+
+  it("accepts exactly the values the documented filter pattern accepts", () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^[a-z0-9*._\-/A]{1,12}$/), (filter) => {
+        assert.equal(FILTER_PATTERN_LINEAR.test(filter), FILTER_PATTERN.test(filter), filter);
+      }),
+      { numRuns: 20000 },
+    );
   });
 });
