@@ -37,6 +37,20 @@ function targetFor(region: string): EcrTarget {
   return stackSettings.profile ? { region, profile: stackSettings.profile } : { region };
 }
 
+/**
+ * The registry (account) a stored rule belongs to must be the one the credentials reach now: after
+ * a change of profile or credentials, update, delete and refresh would otherwise edit or report
+ * another account's registry, where filters of the same name belong to someone else.
+ */
+function assertSameRegistry(stored: RuleState, foundRegistryId: string): void {
+  if (stored.registryId && foundRegistryId && stored.registryId !== foundRegistryId) {
+    throw planError(
+      `the credentials reach registry ${foundRegistryId}, but this rule was applied to registry ${stored.registryId}; ` +
+        `use credentials for account ${stored.registryId}, or drop the resource from state with pulumi state delete`,
+    );
+  }
+}
+
 /** Serializes read-modify-write cycles on one registry inside this process. */
 function withRegistryLock<T>(region: string, work: () => Promise<T>): Promise<T> {
   const holder = globalThis as unknown as Record<symbol, Map<string, Promise<unknown>> | undefined>;
@@ -120,6 +134,8 @@ export const registryScanningRuleProvider: pulumi.dynamic.ResourceProvider<RuleI
     const target = targetFor(region);
     return withRegistryLock(region, async () => {
       let registryId: string | undefined;
+      // what we have written so far; a failure after a write must still leave it in state
+      let written: RuleState | undefined;
       try {
         const client = createEcrClient(target);
         let found = await findRegistryScanningConfiguration(client);
@@ -127,6 +143,7 @@ export const registryScanningRuleProvider: pulumi.dynamic.ResourceProvider<RuleI
         let plan = planApply(found.config, inputs);
         for (let attempt = 1; plan.changed; attempt++) {
           await putRegistryScanningConfiguration(client, plan.next);
+          written = outputsOf(inputs, region, found.registryId, plan);
           // the setting has no version or condition: read back to catch a concurrent writer
           found = await findRegistryScanningConfiguration(client);
           const missing = missingFilters(found.config, inputs.scanFrequency, inputs.repositoryFilters);
@@ -142,7 +159,15 @@ export const registryScanningRuleProvider: pulumi.dynamic.ResourceProvider<RuleI
         }
         return { id: ruleId(region, inputs), outs: outputsOf(inputs, region, found.registryId, plan) };
       } catch (err) {
-        throw describeFailure(action, { region, registryId }, err);
+        const failure = describeFailure(action, { region, registryId }, err);
+        if (!written) throw failure;
+        // a partial create: the engine keeps the resource (and so our ownership) in state, the
+        // next up retries it and destroy removes what we wrote
+        throw Object.assign(failure, {
+          id: ruleId(region, inputs),
+          properties: { ...written, __provider: (inputs as unknown as Record<string, unknown>).__provider },
+          reasons: [failure.message],
+        });
       }
     });
   },
@@ -157,6 +182,7 @@ export const registryScanningRuleProvider: pulumi.dynamic.ResourceProvider<RuleI
     const { region } = props;
     try {
       const found = await findRegistryScanningConfiguration(createEcrClient(targetFor(region)));
+      assertSameRegistry(props, found.registryId);
       const present = new Set(ruleFor(found.config, props.scanFrequency)?.filters ?? []);
       const stillThere = props.repositoryFilters.filter((filter) => present.has(filter));
       // none of our filters left: report the resource as gone, so the next up creates it again
@@ -185,6 +211,7 @@ export const registryScanningRuleProvider: pulumi.dynamic.ResourceProvider<RuleI
       try {
         const client = createEcrClient(targetFor(region));
         const found = await findRegistryScanningConfiguration(client);
+        assertSameRegistry(olds, found.registryId);
         const plan = planApply(found.config, news, {
           scanFrequency: olds.scanFrequency,
           ownedFilters: olds.ownedFilters ?? [],
@@ -205,6 +232,7 @@ export const registryScanningRuleProvider: pulumi.dynamic.ResourceProvider<RuleI
       try {
         const client = createEcrClient(targetFor(region));
         const found = await findRegistryScanningConfiguration(client);
+        assertSameRegistry(props, found.registryId);
         const next = planRemove(found.config, {
           scanFrequency: props.scanFrequency,
           scanType: props.scanType,

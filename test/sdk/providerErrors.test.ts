@@ -149,14 +149,30 @@ describe("provider error messages (aws-sdk-client-mock)", () => {
     assert.deepEqual((outs as RuleState).ownedFilters, ["fa-083"]);
   });
 
-  it("gives up after a bounded number of re-applies", async () => {
+  it("gives up after a bounded number of re-applies, keeping what it wrote in state", async () => {
     ecr.on(GetRegistryScanningConfigurationCommand).resolves(FRESH);
     ecr.on(PutRegistryScanningConfigurationCommand).resolves({});
-    await assert.rejects(createOriginal(), {
-      message:
-        'creating ECR registry scanning rule (ap-northeast-1/123456789012): after 4 writes the registry still lacks filters ["fa-083"]; ' +
-        "another writer keeps changing the registry scanning configuration",
+    const inputs = { ...(await checked({ repositoryFilters: ["fa-083"] })), __provider: "exports.handler = 1" };
+    const message =
+      'creating ECR registry scanning rule (ap-northeast-1/123456789012): after 4 writes the registry still lacks filters ["fa-083"]; ' +
+      "another writer keeps changing the registry scanning configuration";
+    await assert.rejects(provider.create(inputs), (err: Error & { id?: string; properties?: Record<string, unknown>; reasons?: string[] }) => {
+      assert.equal(err.message, message);
+      // an id makes the host report a partial create, so the engine keeps our ownership in state
+      assert.match(err.id ?? "", /^ap-northeast-1\/SCAN_ON_PUSH\/[0-9a-f]{16}$/);
+      assert.deepEqual(err.properties, { ...STATE, __provider: "exports.handler = 1" });
+      assert.deepEqual(err.reasons, [message]);
+      return true;
     });
     assert.equal(ecr.commandCalls(PutRegistryScanningConfigurationCommand).length, 4);
+  });
+
+  it("fails a create without an id when nothing was written", async () => {
+    ecr.on(GetRegistryScanningConfigurationCommand).resolves(FRESH);
+    ecr.on(PutRegistryScanningConfigurationCommand).rejects(new ServerException({ message: "down", $metadata: metadata }));
+    await assert.rejects(createOriginal(), (err: Error & { id?: string }) => {
+      assert.equal(err.id, undefined);
+      return true;
+    });
   });
 });

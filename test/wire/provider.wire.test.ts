@@ -269,4 +269,41 @@ describe("provider methods against the ECR emulator", function () {
         'ecr:GetRegistryScanningConfiguration and ecr:PutRegistryScanningConfiguration on resource "*" (see iam/deployer-policy.json)',
     });
   });
+
+  describe("when the credentials reach another account than the one the rule was applied to", () => {
+    const elsewhere = async () => {
+      const { id, outs } = await create({ repositoryFilters: ["fa-083"] });
+      // state written while the credentials reached account 210987654321
+      return { id, stored: { ...outs, registryId: "210987654321" } };
+    };
+    const reason =
+      "the credentials reach registry 123456789012, but this rule was applied to registry 210987654321; " +
+      "use credentials for account 210987654321, or drop the resource from state with pulumi state delete";
+
+    it("refuses to delete from the other registry and writes nothing", async () => {
+      const { id, stored } = await elsewhere();
+      emulator.clearRequests();
+      await assert.rejects(provider.delete(id, stored), {
+        message: `deleting ECR registry scanning rule (${REGION}/210987654321): ${reason}`,
+      });
+      assert.equal(emulator.count("PutRegistryScanningConfiguration"), 0);
+      assert.deepEqual(await readRegistry(ecr), ORIGINAL);
+    });
+
+    it("refuses to update the other registry and writes nothing", async () => {
+      const { id, stored } = await elsewhere();
+      emulator.clearRequests();
+      await assert.rejects(provider.update(id, stored, await checked({ repositoryFilters: ["fa-084"] })), {
+        message: `updating ECR registry scanning rule (${REGION}/210987654321): ${reason}`,
+      });
+      assert.equal(emulator.count("PutRegistryScanningConfiguration"), 0);
+    });
+
+    it("refuses to report the other registry on refresh", async () => {
+      const { id, stored } = await elsewhere();
+      await assert.rejects(provider.read(id, stored), {
+        message: `reading ECR registry scanning rule (${REGION}/210987654321): ${reason}`,
+      });
+    });
+  });
 });
