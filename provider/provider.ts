@@ -84,6 +84,17 @@ function outputsOf(inputs: RuleInputs, region: string, registryId: string, appli
   };
 }
 
+/** What a stored rule owns, for planning; state from any earlier version may lack the lists. */
+function appliedFrom(state: RuleState): Applied & { scanType: string } {
+  return {
+    scanFrequency: state.scanFrequency,
+    scanType: state.scanType,
+    ownedFilters: state.ownedFilters ?? [],
+    adoptedFilters: state.adoptedFilters ?? [],
+    previousScanType: state.previousScanType,
+  };
+}
+
 const sameList = (a: readonly unknown[] | undefined, b: readonly unknown[] | undefined) =>
   JSON.stringify([...(a ?? [])].sort()) === JSON.stringify([...(b ?? [])].sort());
 
@@ -212,12 +223,7 @@ export const registryScanningRuleProvider: pulumi.dynamic.ResourceProvider<RuleI
         const client = createEcrClient(targetFor(region));
         const found = await findRegistryScanningConfiguration(client);
         assertSameRegistry(olds, found.registryId);
-        const plan = planApply(found.config, news, {
-          scanFrequency: olds.scanFrequency,
-          ownedFilters: olds.ownedFilters ?? [],
-          adoptedFilters: olds.adoptedFilters ?? [],
-          previousScanType: olds.previousScanType,
-        });
+        const plan = planApply(found.config, news, appliedFrom(olds));
         if (plan.changed) await putRegistryScanningConfiguration(client, plan.next);
         return { outs: outputsOf(news, region, found.registryId, plan) };
       } catch (err) {
@@ -233,13 +239,7 @@ export const registryScanningRuleProvider: pulumi.dynamic.ResourceProvider<RuleI
         const client = createEcrClient(targetFor(region));
         const found = await findRegistryScanningConfiguration(client);
         assertSameRegistry(props, found.registryId);
-        const next = planRemove(found.config, {
-          scanFrequency: props.scanFrequency,
-          scanType: props.scanType,
-          ownedFilters: props.ownedFilters ?? [],
-          adoptedFilters: props.adoptedFilters ?? [],
-          previousScanType: props.previousScanType,
-        });
+        const next = planRemove(found.config, appliedFrom(props));
         // nothing of ours is left and no scan type to restore: succeed without writing
         if (next) await putRegistryScanningConfiguration(client, next);
       } catch (err) {
