@@ -1,8 +1,20 @@
 /** Argument checks both command-line tools share. Every problem is a UsageError (exit code 2). */
+import { parseArgs, type ParseArgsConfig } from "node:util";
 import { repositoryNameProblem } from "../../common/repositoryName";
 
 export class UsageError extends Error {
   override readonly name = "UsageError";
+}
+
+type OptionsConfig = NonNullable<ParseArgsConfig["options"]>;
+
+/** Strict option parsing (no positionals); node's parse errors become UsageErrors. */
+export function parseCommandLine<T extends OptionsConfig>(argv: string[], options: T) {
+  try {
+    return parseArgs({ args: argv, strict: true, allowPositionals: false, options }).values;
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
 }
 
 // Docker's tag grammar: a typo fails as a usage error, not as an API or docker error

@@ -2,8 +2,7 @@
  * Command-line arguments of `npm run push-sample-image`. Every problem is a UsageError, which the
  * entry point turns into exit code 2.
  */
-import { parseArgs } from "node:util";
-import { checkRepository, checkTag, resolveRegion, UsageError } from "../common/args";
+import { checkRepository, checkTag, parseCommandLine, resolveRegion, UsageError } from "../common/args";
 
 export { UsageError };
 
@@ -15,25 +14,14 @@ export interface PushOptions {
   region: string;
 }
 
-
 /** Parses argv (without the node and script paths); returns "help" for -h/--help. */
 export function parsePushArgs(argv: string[], env: NodeJS.ProcessEnv): PushOptions | "help" {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        repository: { type: "string" },
-        tag: { type: "string", default: "latest" },
-        region: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const values = parseCommandLine(argv, {
+    repository: { type: "string" },
+    tag: { type: "string", default: "latest" },
+    region: { type: "string" },
+    help: { type: "boolean", short: "h" },
+  });
   if (values.help) return "help";
   // checked before docker builds anything
   return {

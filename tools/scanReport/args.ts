@@ -2,8 +2,7 @@
  * Command-line arguments of `npm run scan-report`: parsing, validation and the Region fallback.
  * Every problem is a UsageError, which the entry point turns into exit code 2.
  */
-import { parseArgs } from "node:util";
-import { checkRepository, checkTag, resolveRegion, UsageError } from "../common/args";
+import { checkRepository, checkTag, parseCommandLine, resolveRegion, UsageError } from "../common/args";
 
 export { UsageError };
 
@@ -34,26 +33,16 @@ const DIGEST_PATTERN = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-f0-9]{32,}$/;
 
 /** Parses argv (without the node and script paths); returns "help" for -h/--help. */
 export function parseScanReportArgs(argv: string[], env: NodeJS.ProcessEnv): ScanReportOptions | "help" {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        repository: { type: "string" },
-        tag: { type: "string" },
-        digest: { type: "string" },
-        region: { type: "string" },
-        timeout: { type: "string" },
-        "fail-on": { type: "string" },
-        json: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const values = parseCommandLine(argv, {
+    repository: { type: "string" },
+    tag: { type: "string" },
+    digest: { type: "string" },
+    region: { type: "string" },
+    timeout: { type: "string" },
+    "fail-on": { type: "string" },
+    json: { type: "string" },
+    help: { type: "boolean", short: "h" },
+  });
   if (values.help) return "help";
 
   return {
