@@ -8,6 +8,7 @@ import {
   GetRegistryScanningConfigurationCommand,
   type ECRClient,
 } from "@aws-sdk/client-ecr";
+import { flattenConfiguration } from "../../provider/ecr";
 import type { RegistryConfig } from "../../provider/model";
 import type { ImageId } from "./args";
 
@@ -24,13 +25,5 @@ export interface ScanningConfiguration extends RegistryConfig {
 /** Reads the registry scanning configuration; a missing scan type reads as BASIC, missing rules as none. */
 export async function readScanningConfiguration(client: ECRClient): Promise<ScanningConfiguration> {
   const response = await client.send(new GetRegistryScanningConfigurationCommand({}));
-  const configuration = response.scanningConfiguration;
-  return {
-    registryId: response.registryId,
-    scanType: configuration?.scanType ?? "BASIC",
-    rules: (configuration?.rules ?? []).map((rule) => ({
-      scanFrequency: rule.scanFrequency ?? "",
-      filters: (rule.repositoryFilters ?? []).map((f) => f.filter ?? ""),
-    })),
-  };
+  return { registryId: response.registryId, ...flattenConfiguration(response.scanningConfiguration) };
 }
