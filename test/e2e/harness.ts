@@ -16,16 +16,14 @@ import { pathToFileURL } from "node:url";
 import {
   DescribeRepositoriesCommand,
   ECRClient,
-  GetRegistryScanningConfigurationCommand,
   PutImageCommand,
-  PutRegistryScanningConfigurationCommand,
-  type RegistryScanningRule,
-  type ScanType,
 } from "@aws-sdk/client-ecr";
 import { LocalWorkspace, PulumiCommand } from "@pulumi/pulumi/automation";
 import { emulatorEnv, startEcrEmulator, type EcrEmulator } from "../support/ecrEmulator";
 import { startAwsStandIn, type AwsStandIn } from "../support/awsRepositoryStandIn";
 import { skipBecause } from "../support/skip";
+import { readRegistry, writeRegistry } from "../support/providerCalls";
+import type { RegistryConfig } from "../../provider/model";
 
 export const projectRoot = path.resolve(__dirname, "..", "..");
 export const REGION = "ap-northeast-1";
@@ -96,10 +94,7 @@ export interface StateResource {
   outputs?: Record<string, unknown>;
 }
 
-export interface RegistryConfig {
-  scanType: string;
-  rules: { scanFrequency: string; filters: string[] }[];
-}
+export type { RegistryConfig };
 
 const tsNodeBin = require.resolve("ts-node/dist/bin.js");
 
@@ -233,21 +228,13 @@ export class E2eEnvironment {
     });
   }
 
+  /** The registry's configuration, with rules and filters sorted so that order does not matter. */
   async registryConfig(region = REGION): Promise<RegistryConfig> {
-    const out = await this.ecr(region).send(new GetRegistryScanningConfigurationCommand({}));
-    return normalizeConfig(out.scanningConfiguration?.scanType, out.scanningConfiguration?.rules);
+    return sortedForComparison(await readRegistry(this.ecr(region)));
   }
 
   async putRegistryConfig(config: RegistryConfig, region = REGION): Promise<void> {
-    await this.ecr(region).send(
-      new PutRegistryScanningConfigurationCommand({
-        scanType: config.scanType as ScanType,
-        rules: config.rules.map((r) => ({
-          scanFrequency: r.scanFrequency as RegistryScanningRule["scanFrequency"],
-          repositoryFilters: r.filters.map((filter) => ({ filter, filterType: "WILDCARD" })),
-        })),
-      }),
-    );
+    await writeRegistry(this.ecr(region), config);
   }
 
   async repositoryExists(name: string, region = REGION): Promise<boolean> {
@@ -291,17 +278,12 @@ export class E2eEnvironment {
   }
 }
 
-export function normalizeConfig(
-  scanType: string | undefined,
-  rules: { scanFrequency?: string; repositoryFilters?: { filter?: string }[] }[] | undefined,
-): RegistryConfig {
+/** ECR does not promise an order of rules or filters, so comparisons sort both. */
+export function sortedForComparison(config: RegistryConfig): RegistryConfig {
   return {
-    scanType: scanType ?? "BASIC",
-    rules: (rules ?? [])
-      .map((r) => ({
-        scanFrequency: r.scanFrequency ?? "",
-        filters: (r.repositoryFilters ?? []).map((f) => f.filter ?? "").sort(),
-      }))
+    scanType: config.scanType,
+    rules: config.rules
+      .map((rule) => ({ scanFrequency: rule.scanFrequency, filters: [...rule.filters].sort() }))
       .sort((a, b) => a.scanFrequency.localeCompare(b.scanFrequency)),
   };
 }
